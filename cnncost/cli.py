@@ -1,0 +1,155 @@
+"""``cnncost`` command line: parse, call the library, render. Exit codes: 0 ok, 1 the model
+failed (or a budget was exceeded), 2 usage or input error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import CnncostError, UsageError
+from .units import atomic_write, parse_shape
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one paragraph, exit 2
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"cnncost: error: {message}. Try 'cnncost {self.prog.split()[-1]} -h'.\n")
+        sys.exit(2)
+
+
+def _common(p: argparse.ArgumentParser, batch: bool = True) -> None:
+    p.add_argument("--input", metavar="CxHxW", help="input size, channels first (3x224x224)")
+    if batch:
+        p.add_argument("--batch", type=int, default=1, metavar="N", help="batch size (1)")
+    p.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
+    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
+    p.add_argument("--out", metavar="PATH", help="write here (atomically) instead of stdout")
+    p.add_argument("--arg", action="append", metavar="KEY=VALUE",
+                   help="constructor argument, repeatable (width=0.5)")  # fmt: skip
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(
+        prog="cnncost",
+        description="Exact layer-by-layer cost of CNN architectures: params, MACs, FLOPs, memory.",
+    )
+    ap.add_argument("--version", action="version", version=f"cnncost {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("list", help="every zoo model with params and MACs (computed)")
+    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
+    p.add_argument("--out", metavar="PATH")
+    p.add_argument("--debug", action="store_true")
+
+    p = sub.add_parser("table", help="layer-by-layer cost table of one model")
+    p.add_argument("model", help="zoo name, path/file.py:Name, package.module:Name")
+    _common(p)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--depth", type=int, metavar="N", help="roll rows up to module depth N")
+    g.add_argument("--all", action="store_true", help="every module call, ReLUs included")
+    p.add_argument("--device", default="meta", help="meta (default: nothing allocated) or cpu")
+    p.add_argument("--crosscheck", action="store_true", help="add fvcore's counts (optional extra)")
+
+    return ap
+
+
+def emit(text: str, out: str | None) -> None:
+    """stdout, or an atomic write to --out (with a note on stderr)."""
+    if out:
+        atomic_write(out, text)
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def input_size(args: argparse.Namespace, default: Sequence[int] | None) -> tuple[int, ...]:
+    if getattr(args, "input", None) is not None:
+        shape = parse_shape(args.input)
+        if default is not None and len(shape) != len(default):
+            form = {1: "C", 2: "CxL", 3: "CxHxW"}.get(len(default), "CxDxHxW")
+            raise UsageError(
+                f"--input {args.input!r} has {len(shape)} dimension(s) but {args.model!r} takes "
+                f"{len(default)}: expected {form} like {'x'.join(map(str, default))}."
+            )
+        return shape
+    if default is None:
+        raise UsageError(
+            f"{args.model!r} has no default input size: give one with --input CxHxW "
+            "(e.g. --input 3x224x224)."
+        )
+    return tuple(default)
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    from . import report, targets
+    from .trace import analyze
+
+    if args.batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {args.batch}.")
+    if args.depth is not None and args.depth < 0:
+        raise UsageError(f"--depth must be 0 or more, got {args.depth}.")
+    kwargs = targets.parse_args(args.arg)
+    device = args.device
+    target = targets.resolve(args.model, kwargs, device="meta" if device == "meta" else device)
+    size = input_size(args, target.input_size)
+    cost = analyze(target.model, size, batch=args.batch, dtype=args.dtype, device=device,
+                   name=target.name)  # fmt: skip
+    extra = None
+    if args.crosscheck:
+        from . import crosscheck
+
+        real = targets.resolve(args.model, kwargs, device="cpu")
+        by_mod, skipped = crosscheck.fvcore_counts(real.model, cost.input_shape)
+        extra = crosscheck.compare(cost, by_mod, skipped)
+    text = report.render(cost, args.format, depth=args.depth, all_rows=args.all, extra=extra)
+    if extra is not None and "note" in extra.attrs and args.format in ("text", "markdown"):
+        text += extra.attrs["note"] + "\n"
+    emit(text, args.out)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from . import report, zoo
+
+    rows = zoo.summary()
+    emit(report.render_list(rows, args.format), args.out)
+    return 0
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "table": cmd_table,
+    "list": cmd_list,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    debug = getattr(args, "debug", False)
+    try:
+        return _HANDLERS[args.command](args)
+    except CnncostError as exc:
+        if debug:
+            raise
+        print(f"cnncost {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cnncost: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"cnncost {args.command}: unexpected error: {type(exc).__name__}: {exc}. "
+            "Run again with --debug for the traceback.",
+            file=sys.stderr,
+        )
+        return 1

@@ -1,0 +1,155 @@
+"""The model zoo: every architecture of the lecture and more, one file per family.
+
+``names()`` lists them, ``build(name, device="meta", **kwargs)`` constructs one (on meta by
+default, with weight initialisation skipped: there are no values to initialise), ``get(name)``
+gives its entry (description, default input, source, torchvision's name where one exists).
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+
+from ..errors import UsageError
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    name: str
+    family: str
+    builder: Callable[..., nn.Module]
+    description: str
+    input_size: tuple[int, ...]
+    source: str
+    torchvision: str | None = None  # the torchvision model with the same architecture
+    kwargs: dict[str, Any] = field(default_factory=dict)  # fixed builder arguments
+
+    def arguments(self) -> dict[str, Any]:
+        """The builder's tunable arguments and their defaults."""
+        sig = inspect.signature(self.builder)
+        return {
+            k: p.default
+            for k, p in sig.parameters.items()
+            if p.default is not inspect.Parameter.empty and k not in self.kwargs
+        }
+
+
+_ENTRIES: dict[str, ZooEntry] = {}
+
+
+def register(
+    name: str,
+    family: str,
+    description: str,
+    input_size: tuple[int, ...],
+    source: str,
+    torchvision: str | None = None,
+    **kwargs: Any,
+) -> Callable[[Callable[..., nn.Module]], Callable[..., nn.Module]]:
+    def deco(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+        if name in _ENTRIES:
+            raise ValueError(f"duplicate zoo model {name!r}")
+        _ENTRIES[name] = ZooEntry(
+            name, family, builder, description, input_size, source, torchvision, kwargs
+        )
+        return builder
+
+    return deco
+
+
+class _SkipInit(TorchFunctionMode):
+    """Turns in-place initialisers on meta tensors into no-ops (they have no values)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        name = getattr(func, "__name__", "")
+        if (
+            name.endswith("_")
+            and not name.startswith("_")
+            and args
+            and isinstance(args[0], torch.Tensor)
+            and args[0].is_meta
+        ):
+            return args[0]
+        return func(*args, **(kwargs or {}))
+
+
+def _load() -> None:
+    if _ENTRIES:
+        return
+    from . import alexnet, googlenet  # noqa: F401  (registers on import)
+
+
+def names() -> list[str]:
+    _load()
+    return list(_ENTRIES)
+
+
+def entries() -> list[ZooEntry]:
+    _load()
+    return list(_ENTRIES.values())
+
+
+def get(name: str) -> ZooEntry:
+    _load()
+    try:
+        return _ENTRIES[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(_ENTRIES), n=4, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(
+            f"Unknown model {name!r}.{hint} 'cnncost list' shows every model."
+        ) from None
+
+
+def build(name: str, device: str | torch.device = "meta", **kwargs: Any) -> nn.Module:
+    """Construct a zoo model. On ``meta`` nothing is allocated or initialised."""
+    entry = get(name)
+    args = dict(entry.kwargs)
+    allowed = entry.arguments()
+    for k in kwargs:
+        if k not in allowed:
+            raise UsageError(
+                f"Model {name!r} takes no argument {k!r}; it takes "
+                f"{', '.join(f'{a}={v!r}' for a, v in allowed.items()) or 'none'}."
+            )
+    args.update(kwargs)
+    dev = torch.device(device)
+    if dev.type == "meta":
+        with torch.device(dev), _SkipInit():
+            model = entry.builder(**args)
+    else:
+        with torch.device(dev):
+            model = entry.builder(**args)
+    return model.eval()
+
+
+def summary(names_: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every (or the named) zoo model with its default input, params and MACs, computed by
+    tracing it on meta at its default input and batch 1."""
+    from ..trace import analyze
+
+    out = []
+    for name in names_ or names():
+        e = get(name)
+        cost = analyze(build(name), e.input_size, name=name)
+        out.append(
+            {
+                "name": name,
+                "family": e.family,
+                "description": e.description,
+                "input": "x".join(map(str, e.input_size)),
+                "params": cost.params,
+                "macs": cost.macs,
+                "flops": cost.flops,
+                "source": e.source,
+                "torchvision": e.torchvision,
+            }
+        )
+    return out
