@@ -171,7 +171,7 @@ def _instantiate(
             ) from None
     try:
         if device == "meta":
-            with torch.device("meta"), zoo._SkipInit():
+            with zoo.meta_build():
                 model = obj(**kwargs)
         else:
             model = obj(**kwargs)

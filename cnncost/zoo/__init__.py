@@ -7,9 +7,10 @@ gives its entry (description, default input, source, torchvision's name where on
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,26 +65,80 @@ def register(
     return deco
 
 
-class _SkipInit(TorchFunctionMode):
-    """Turns in-place initialisers on meta tensors into no-ops (they have no values)."""
+def _factories() -> frozenset:
+    try:  # the set torch.device("meta") itself uses; private, so fall back gracefully
+        from torch.utils._device import _device_constructors
+
+        return frozenset(_device_constructors())
+    except Exception:  # pragma: no cover - older or newer torch
+        return frozenset()
+
+
+class MetaBuild(TorchFunctionMode):
+    """Builds modules on the meta device without initialising them: factory functions get
+    ``device="meta"`` and in-place initialisers on meta tensors become no-ops (there are no
+    values to initialise). One mode instead of ``torch.device("meta")`` plus a second one."""
+
+    _FACTORIES: frozenset = frozenset()
+
+    def __enter__(self) -> MetaBuild:
+        if not MetaBuild._FACTORIES:
+            MetaBuild._FACTORIES = _factories()
+        return super().__enter__()
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        if func in self._FACTORIES:
+            if kwargs.get("device") is None:
+                kwargs["device"] = "meta"
+            return func(*args, **kwargs)
         name = getattr(func, "__name__", "")
-        if (
-            name.endswith("_")
-            and not name.startswith("_")
-            and args
-            and isinstance(args[0], torch.Tensor)
-            and args[0].is_meta
-        ):
-            return args[0]
-        return func(*args, **(kwargs or {}))
+        if name.endswith("_") and not name.startswith("_"):
+            target = args[0] if args else kwargs.get("tensor", kwargs.get("input"))
+            if isinstance(target, torch.Tensor) and target.is_meta:
+                return target
+        return func(*args, **kwargs)
+
+
+def meta_build() -> contextlib.AbstractContextManager:
+    """Context in which nn.Module constructors allocate nothing and initialise nothing."""
+    return MetaBuild() if _factories() else _fallback_meta()
+
+
+@contextlib.contextmanager
+def _fallback_meta() -> Iterator[None]:  # pragma: no cover - torch without the private set
+    with torch.device("meta"), _SkipInitOnly():
+        yield
+
+
+class _SkipInitOnly(TorchFunctionMode):  # pragma: no cover
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if name.endswith("_") and not name.startswith("_"):
+            target = args[0] if args else kwargs.get("tensor", kwargs.get("input"))
+            if isinstance(target, torch.Tensor) and target.is_meta:
+                return target
+        return func(*args, **kwargs)
 
 
 def _load() -> None:
     if _ENTRIES:
         return
-    from . import alexnet, googlenet  # noqa: F401  (registers on import)
+    from . import (  # noqa: F401  (each family registers its models on import)
+        alexnet,
+        densenet,
+        efficientnet,
+        googlenet,
+        inception,
+        lenet,
+        mobilenet,
+        nin,
+        resnet,
+        shufflenet,
+        squeezenet,
+        vgg,
+    )
 
 
 def names() -> list[str]:
@@ -122,7 +177,7 @@ def build(name: str, device: str | torch.device = "meta", **kwargs: Any) -> nn.M
     args.update(kwargs)
     dev = torch.device(device)
     if dev.type == "meta":
-        with torch.device(dev), _SkipInit():
+        with meta_build():
             model = entry.builder(**args)
     else:
         with torch.device(dev):
