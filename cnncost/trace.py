@@ -300,17 +300,30 @@ def analyze(
         for m, flag in training.items():
             m.training = flag
 
-    uncalled_list = []
+    # modules never called, rolled up to the outermost one (an auxiliary head, say)
+    uncalled_params: dict[str, int] = {}
+    uncalled_names = {names[id(m)] for m in modules.values() if id(m) not in calls}
     for m in modules.values():
         if id(m) in calls:
             continue
+        path = names[id(m)]
+        parts = path.split(".")
+        top = next(
+            (
+                ".".join(parts[:i])
+                for i in range(1, len(parts))
+                if ".".join(parts[:i]) in uncalled_names
+            ),
+            path,
+        )
         n_unseen = 0
         for pid, n in own_params[id(m)]:
             if pid not in seen_params:
                 seen_params.add(pid)
                 n_unseen += n
         if n_unseen:
-            uncalled_list.append((names[id(m)], n_unseen))
+            uncalled_params[top] = uncalled_params.get(top, 0) + n_unseen
+    uncalled_list = list(uncalled_params.items())
     if outside.ops:
         rows.append(
             LayerCost(
