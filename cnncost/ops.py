@@ -227,28 +227,41 @@ def conv_formula(args: tuple, kwargs: dict, out: Any) -> Count:
 # ---------------------------------------------------------------- matrix products
 
 
-@register(["addmm.default", "addmm.out"], "matmul", input_arg=1)
+def _mm_shape(first: int, batched: bool) -> ShapeRule:
+    """Output of (b,)m x k @ (b,)k x n on meta, without torch's Python decomposition."""
+
+    def shape(args: tuple, kwargs: dict) -> torch.Tensor | None:
+        a, b = args[first], args[first + 1]
+        if a.dtype != b.dtype or a.dim() != (3 if batched else 2) or b.dim() != a.dim():
+            return None
+        lead = (a.shape[0],) if batched else ()
+        return torch.empty((*lead, a.shape[-2], b.shape[-1]), dtype=a.dtype, device=a.device)
+
+    return shape
+
+
+@register(["addmm.default"], "matmul", input_arg=1, shape=_mm_shape(1, False))
 def addmm_formula(args: tuple, kwargs: dict, out: Any) -> Count:
     m1, m2 = args[1], args[2]
     macs = m1.shape[0] * m1.shape[1] * m2.shape[1]
     return Count(macs, 2 * macs + _first(out).numel(), macs)
 
 
-@register(["mm.default", "mm.out"], "matmul")
+@register(["mm.default"], "matmul", shape=_mm_shape(0, False))
 def mm_formula(args: tuple, kwargs: dict, out: Any) -> Count:
     a, b = args[0], args[1]
     macs = a.shape[0] * a.shape[1] * b.shape[1]
     return Count(macs, 2 * macs, macs)
 
 
-@register(["bmm.default", "bmm.out"], "matmul")
+@register(["bmm.default"], "matmul", shape=_mm_shape(0, True))
 def bmm_formula(args: tuple, kwargs: dict, out: Any) -> Count:
     a, b = args[0], args[1]
     macs = a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2]
     return Count(macs, 2 * macs, macs)
 
 
-@register(["baddbmm.default"], "matmul", input_arg=1)
+@register(["baddbmm.default"], "matmul", input_arg=1, shape=_mm_shape(1, True))
 def baddbmm_formula(args: tuple, kwargs: dict, out: Any) -> Count:
     a, b = args[1], args[2]
     macs = a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2]
@@ -420,11 +433,18 @@ _unary(["neg", "abs", "exp", "log", "sqrt", "rsqrt", "reciprocal"], "elementwise
 
 def _binary_shape(args: tuple, kwargs: dict) -> torch.Tensor | None:
     a, b = args[0], args[1]
+    if not isinstance(a, torch.Tensor):
+        return None
     if isinstance(b, torch.Tensor):
         if b.shape == a.shape and b.dtype == a.dtype and b.stride() == a.stride():
             return empty_like(a)
-        return None  # broadcasting or promotion: let torch decide
-    return None
+        shape = torch.broadcast_shapes(a.shape, b.shape)
+    elif isinstance(b, (int, float, bool)):
+        shape = a.shape
+    else:
+        return None
+    dtype = torch.result_type(a, b)
+    return torch.empty(shape, dtype=dtype, device=a.device)
 
 
 def _binary_inplace(args: tuple, kwargs: dict) -> torch.Tensor:
@@ -434,10 +454,11 @@ def _binary_inplace(args: tuple, kwargs: dict) -> torch.Tensor:
 _BINARY = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 register(
     [f"{n}.{o}" for n in _BINARY for o in ("Tensor", "Scalar", "Tensor_Scalar", "Tensor_Tensor")]
-    + ["rsub.Scalar", "rsub.Tensor", "where.self", "addcmul.default"],
+    + ["rsub.Scalar", "rsub.Tensor"],
     "elementwise",
     shape=_binary_shape,
 )(_per_element(1))
+register(["where.self", "addcmul.default"], "elementwise")(_per_element(1))
 register(
     [f"{n}_.{o}" for n in ("add", "sub", "mul", "div") for o in ("Tensor", "Scalar")],
     "elementwise",
@@ -456,7 +477,18 @@ def _reduced(args: tuple, kwargs: dict) -> list[int]:
     return sorted(d % x.dim() for d in ([dims] if isinstance(dims, int) else dims))
 
 
-@register(["mean.dim", "mean.default", "sum.dim_IntList", "sum.default"], "reduce")
+def _reduce_shape(args: tuple, kwargs: dict) -> torch.Tensor | None:
+    x = args[0]
+    if not x.is_floating_point() or kwargs.get("dtype") is not None or len(args) > 3:
+        return None
+    keepdim = bool(args[2]) if len(args) > 2 else bool(kwargs.get("keepdim", False))
+    dims = set(_reduced(args, kwargs))
+    shape = [1 if i in dims else n for i, n in enumerate(x.shape) if keepdim or i not in dims]
+    return torch.empty(shape, dtype=x.dtype, device=x.device)
+
+
+@register(["mean.dim", "mean.default", "sum.dim_IntList", "sum.default"], "reduce",
+          shape=_reduce_shape)  # fmt: skip
 def reduce_formula(args: tuple, kwargs: dict, out: Any) -> Count:
     x = args[0]
     n = x.numel()
@@ -499,8 +531,20 @@ def _zero(args: tuple, kwargs: dict, out: Any) -> Count:
     return Count()
 
 
+def _cat_shape(args: tuple, kwargs: dict) -> torch.Tensor | None:
+    ts = [t for t in args[0] if not (t.dim() == 1 and t.shape[0] == 0)]  # legacy empty skipped
+    dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
+    if not ts or any(t.dtype != ts[0].dtype or t.dim() != ts[0].dim() for t in ts):
+        return None
+    dim %= ts[0].dim()
+    shape = list(ts[0].shape)
+    shape[dim] = sum(t.shape[dim] for t in ts)
+    return torch.empty(shape, dtype=ts[0].dtype, device=ts[0].device)
+
+
+register(["cat.default"], "data", shape=_cat_shape)(_zero)
 register(
-    ["cat.default", "stack.default", "clone.default", "_to_copy.default", "copy.default",
+    ["stack.default", "clone.default", "_to_copy.default", "copy.default",
      "constant_pad_nd.default", "reflection_pad2d.default", "replication_pad2d.default",
      "index_select.default", "gather.default", "roll.default", "flip.default",
      "masked_fill.Scalar", "masked_fill.Tensor", "native_dropout.default"],

@@ -85,6 +85,12 @@ def _first_shape(obj: Any) -> tuple[int, ...] | None:
 class _Tracer(TorchDispatchMode):
     """Charges each aten op to the frame on top of the module-call stack."""
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch wraps __torch_dispatch__ in torch._dynamo.disable by default, which imports
+        # torch._dynamo (~70 MB, ~1 s) on the first op; this mode never runs under compile
+        return False
+
     def __init__(self, fast_meta: bool) -> None:
         super().__init__()
         self.fast_meta = fast_meta

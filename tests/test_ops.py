@@ -278,3 +278,42 @@ def test_fast_meta_shapes_equal_torch_meta_kernels(n, c, k, s, p, h, ceil) -> No
     bn = ops.REGISTRY[torch.ops.aten._native_batch_norm_legit_no_training.default]
     w = torch.empty(c, device="meta")
     assert bn.shape((x, w, w, w, w, 0.1, 1e-5), {})[0].shape == x.shape
+
+
+@pytest.mark.parametrize(
+    ("op", "args"),
+    [
+        ("mul.Tensor", lambda: (torch.empty(2, 8, 5, 5), torch.empty(2, 8, 1, 1))),
+        ("add.Tensor", lambda: (torch.empty(3, 4), torch.empty(4))),
+        ("add.Tensor", lambda: (torch.empty(3, 4), torch.empty(3, 4, dtype=torch.float16))),
+        ("mul.Tensor", lambda: (torch.empty(3, 4, dtype=torch.bfloat16), 2.5)),
+        ("div.Tensor", lambda: (torch.empty(3, 4), torch.empty((), dtype=torch.float64))),
+        ("cat.default", lambda: ([torch.empty(2, 3, 4), torch.empty(2, 5, 4)], 1)),
+        ("cat.default", lambda: ([torch.empty(2, 3), torch.empty(0), torch.empty(4, 3)],)),
+        ("mean.dim", lambda: (torch.empty(2, 8, 7, 7), [-1, -2], True)),
+        ("sum.dim_IntList", lambda: (torch.empty(2, 8, 7, 7), [1])),
+        ("mm.default", lambda: (torch.empty(5, 7), torch.empty(7, 3))),
+        ("addmm.default", lambda: (torch.empty(3), torch.empty(5, 7), torch.empty(7, 3))),
+        ("bmm.default", lambda: (torch.empty(2, 5, 7), torch.empty(2, 7, 3))),
+        ("relu.default", lambda: (torch.empty(2, 3, 4, 4).permute(0, 2, 3, 1),)),
+    ],
+)
+def test_shape_rules_agree_with_torch_meta(op: str, args) -> None:
+    """Every fast shape rule gives the shape and dtype torch's own meta kernel gives."""
+    func = ops.resolve([op])[0]
+    a = args()
+
+    def to_meta(x):
+        if isinstance(x, torch.Tensor):
+            return x.to("meta")
+        if isinstance(x, list):
+            return [to_meta(v) for v in x]
+        return x
+
+    meta = tuple(to_meta(x) for x in a)
+    rule = ops.REGISTRY[func]
+    mine = rule.shape(meta, {})
+    ref = func(*meta)
+    if mine is None:  # the rule declined: torch's kernel runs instead, which is also right
+        return
+    assert (tuple(mine.shape), mine.dtype) == (tuple(ref.shape), ref.dtype)
