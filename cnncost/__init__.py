@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .audit import AuditResult, BudgetCheck, assert_within_budget, audit
 from .costs import LayerCost, ModelCost, OpCost, UnsupportedOp
 from .errors import CnncostError, TraceError, UsageError
 from .trace import analyze
@@ -9,6 +10,8 @@ from .trace import analyze
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditResult",
+    "BudgetCheck",
     "CnncostError",
     "LayerCost",
     "ModelCost",
@@ -18,4 +21,6 @@ __all__ = [
     "UsageError",
     "__version__",
     "analyze",
+    "assert_within_budget",
+    "audit",
 ]

@@ -53,6 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="meta", help="meta (default: nothing allocated) or cpu")
     p.add_argument("--crosscheck", action="store_true", help="add fvcore's counts (optional extra)")
 
+    p = sub.add_parser("audit", help="check a design against MACs/FLOPs/params/memory budgets")
+    p.add_argument(
+        "model", metavar="TARGET", help="file.py:Name, package.module:Name, zoo or torchvision:name"
+    )
+    _common(p)
+    p.add_argument("--depth", type=int, metavar="N", help="roll the table up to depth N")
+    p.add_argument("--max-macs", metavar="N", help="limit on MACs (K/M/G suffixes: 1.5G)")
+    p.add_argument("--max-flops", metavar="N", help="limit on FLOPs")
+    p.add_argument("--max-params", metavar="N", help="limit on parameters (5M)")
+    p.add_argument("--max-memory", metavar="BYTES",
+                   help="limit on activation memory (200MB, 1.5GiB)")  # fmt: skip
+    p.add_argument("--strict", action="store_true", help="any unsupported op fails the audit")
+    p.add_argument("--baseline", metavar="MODEL", help="compare totals and stages with this")
+    p.add_argument("--device", default="meta", help="meta (default) or cpu")
+    p.add_argument("--train", action="store_true", help="analyse in training mode")
     return ap
 
 
@@ -119,7 +134,41 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from . import report, targets
+    from .audit import audit
+    from .units import parse_bytes, parse_count
+
+    if args.batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {args.batch}.")
+    limits = {
+        "max_macs": parse_count(args.max_macs) if args.max_macs is not None else None,
+        "max_flops": parse_count(args.max_flops) if args.max_flops is not None else None,
+        "max_params": parse_count(args.max_params) if args.max_params is not None else None,
+        "max_memory": parse_bytes(args.max_memory) if args.max_memory is not None else None,
+    }
+    for key, value in limits.items():
+        if value is not None:  # echo back what was understood, unambiguously
+            unit = " bytes" if key == "max_memory" else ""
+            print(f"{key.replace('_', '-')}: {value:,}{unit}", file=sys.stderr)
+    target = targets.resolve(args.model, targets.parse_args(args.arg), device=args.device)
+    size = input_size(args, target.input_size)
+    baseline = None
+    if args.baseline:
+        baseline = targets.resolve(args.baseline, {}, device=args.device).model
+    result = audit(
+        target.model, size, args.batch, args.dtype, args.device, strict=args.strict,
+        baseline=baseline, name=target.name, train=args.train, **limits,
+    )  # fmt: skip
+    emit(report.render_audit(result, args.format, depth=args.depth), args.out)
+    if not result.ok:
+        print(f"cnncost audit: {result.message()}", file=sys.stderr)
+        return 1
+    return 0
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "audit": cmd_audit,
     "table": cmd_table,
     "list": cmd_list,
 }

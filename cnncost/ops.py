@@ -190,6 +190,18 @@ def conv_shape(args: tuple, kwargs: dict) -> torch.Tensor:
     s, p, d = _tup(stride, nd), _tup(padding, nd), _tup(dilation, nd)
     k = tuple(w.shape[2:])
     batched = x.dim() == nd + 2
+    if x.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to conv{nd}d, "
+            f"but got input of size: {list(x.shape)}"
+        )
+    c_in = x.shape[1] if batched else x.shape[0]
+    expected = w.shape[0] if transposed else w.shape[1] * groups
+    if c_in != expected:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(w.shape)}, expected input"
+            f"{list(x.shape)} to have {expected} channels, but got {c_in} channels instead"
+        )
     spatial = tuple(x.shape[-nd:])
     if transposed:
         op = _tup(output_padding, nd)
@@ -234,6 +246,11 @@ def _mm_shape(first: int, batched: bool) -> ShapeRule:
         a, b = args[first], args[first + 1]
         if a.dtype != b.dtype or a.dim() != (3 if batched else 2) or b.dim() != a.dim():
             return None
+        if a.shape[-1] != b.shape[-2] or (batched and a.shape[0] != b.shape[0]):
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({'x'.join(map(str, a.shape))} "
+                f"and {'x'.join(map(str, b.shape))})"
+            )
         lead = (a.shape[0],) if batched else ()
         return torch.empty((*lead, a.shape[-2], b.shape[-1]), dtype=a.dtype, device=a.device)
 
@@ -375,6 +392,12 @@ register(["adaptive_max_pool3d.default"], "pool")(_adaptive_formula(3, True))
 
 def _bn_shape(args: tuple, kwargs: dict):
     x = args[0]
+    stats = next((t for t in args[1:5] if isinstance(t, torch.Tensor)), None)
+    if x.dim() < 2 or (stats is not None and stats.numel() != x.shape[1]):
+        raise RuntimeError(
+            f"batch norm expected input with {stats.numel() if stats is not None else '?'} "
+            f"channels, got input of size {list(x.shape)}"
+        )
     stat = torch.empty((0,), dtype=x.dtype, device=x.device)
     return (empty_like(x), stat, torch.empty((0,), dtype=x.dtype, device=x.device))
 
@@ -538,6 +561,12 @@ def _cat_shape(args: tuple, kwargs: dict) -> torch.Tensor | None:
         return None
     dim %= ts[0].dim()
     shape = list(ts[0].shape)
+    for t in ts[1:]:
+        if any(a != b for i, (a, b) in enumerate(zip(t.shape, shape)) if i != dim):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                f"{shape} but got size {list(t.shape)} for a tensor in the list."
+            )
     shape[dim] = sum(t.shape[dim] for t in ts)
     return torch.empty(shape, dtype=ts[0].dtype, device=ts[0].device)
 

@@ -192,7 +192,9 @@ def _strip(shape: tuple[int, ...] | None) -> tuple[int, ...] | None:
 
 def _kb(nbytes: int) -> str:
     kb = nbytes / 1024
-    return f"{kb:,.0f}" if kb == int(kb) else f"{kb:,.1f}"
+    if kb == int(kb):
+        return f"{kb:,.0f}"
+    return f"{kb:,.1f}" if kb >= 1 else f"{kb:.2f}"
 
 
 def _mflop(n: int) -> str:
@@ -345,3 +347,69 @@ def render_list(rows: list[dict[str, Any]], fmt: str = "text") -> str:
                  colalign=("left", "left", "right", "right", "left"), disable_numparse=True)
         + "\n\nMACs: multiply-accumulates at the default input, batch 1 (computed by tracing).\n"
     )  # fmt: skip
+
+
+def render_audit(result: Any, fmt: str = "text", depth: int | None = None) -> str:
+    """``cnncost audit``: the layer table, hot spots, unsupported ops and the budget verdict."""
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=1)
+    if fmt == "csv":
+        rows = [
+            {"budget": c.name, "limit": c.limit, "actual": c.actual, "headroom": c.headroom,
+             "ok": c.ok}
+            for c in result.checks
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=["budget", "limit", "actual", "headroom", "ok"]).to_csv(
+            index=False
+        )
+    md = fmt == "markdown"
+    tablefmt = "github" if md else "simple"
+    out = [render(result.cost, fmt, depth=depth)]
+    for key, label in (("macs", "MACs"), ("memory_bytes", "activation memory")):
+        spots = result.hotspots(key)
+        if spots:
+            out.append(("### " if md else "") + f"Hot spots by {label}")
+            out.append(
+                tabulate(
+                    [[h.name, h.kind, f"{h.value:,}", f"{100 * h.share:.1f}%"] for h in spots],
+                    headers=["layer", "kind", label, "share"],
+                    tablefmt=tablefmt,
+                    colalign=("left", "left", "right", "right"),
+                    disable_numparse=True,
+                )
+            )
+    if result.baseline is not None:
+        out.append(("### " if md else "") + f"Against the baseline {result.baseline.model}")
+        out.append(
+            tabulate(
+                [
+                    [d["stage"], f"{d['params_diff']:+,}", f"{d['macs_diff']:+,}",
+                     f"{d['macs']:,}", f"{d['macs_baseline']:,}"]
+                    for d in result.baseline_diff()
+                ],
+                headers=["stage", "params diff", "MACs diff", "MACs", "baseline MACs"],
+                tablefmt=tablefmt,
+                colalign=("left", "right", "right", "right", "right"),
+                disable_numparse=True,
+            )
+        )  # fmt: skip
+    if result.checks:
+        out.append(("### " if md else "") + "Budget")
+        out.append(
+            tabulate(
+                [
+                    [c.name, c.fmt(c.limit), c.fmt(c.actual), c.fmt(c.headroom),
+                     f"{100 * c.used:.1f}%", "ok" if c.ok else "OVER"]
+                    for c in result.checks
+                ],
+                headers=["budget", "limit", "actual", "headroom", "used", "verdict"],
+                tablefmt=tablefmt,
+                colalign=("left", "right", "right", "right", "right", "left"),
+                disable_numparse=True,
+            )
+        )  # fmt: skip
+    for note in result.notes:
+        out.append(f"Note: {note}.")
+    out.append(("**" if md else "") + ("WITHIN BUDGET" if result.ok else "OVER BUDGET") +
+               ("**" if md else "") + ": " + result.message())  # fmt: skip
+    return "\n\n".join(out) + "\n"

@@ -91,6 +91,8 @@ def _from_file(path: Path, name: str, kwargs: dict[str, Any], device: str) -> Ta
     if added:
         sys.path.insert(0, folder)  # let the file import its neighbours
     sys.modules[mod_name] = module
+    no_pyc = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # leave the user's folder as it was: no __pycache__
     try:
         spec.loader.exec_module(module)
     except SystemExit as exc:
@@ -101,6 +103,7 @@ def _from_file(path: Path, name: str, kwargs: dict[str, Any], device: str) -> Ta
             "Fix the file (run it with python to see the full error) or use --debug."
         ) from exc
     finally:
+        sys.dont_write_bytecode = no_pyc
         sys.modules.pop(mod_name, None)
         if added:
             with contextlib.suppress(ValueError):
@@ -171,7 +174,15 @@ def _instantiate(
             ) from None
     try:
         if device == "meta":
-            with zoo.meta_build():
+            try:
+                with zoo.meta_build():
+                    model = obj(**kwargs)
+            except Exception as meta_exc:  # a constructor that needs values: build it for real
+                print(
+                    f"note: building {label} on the meta device failed ({type(meta_exc).__name__}:"
+                    f" {meta_exc}); built on cpu instead (weights allocated).",
+                    file=sys.stderr,
+                )
                 model = obj(**kwargs)
         else:
             model = obj(**kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import decimal
 import os
 import re
 import tempfile
@@ -50,11 +50,8 @@ def parse_count(text: str) -> int:
             f"Cannot read the count {text!r}: expected a number with an optional K, M, G or T "
             "suffix (powers of 1000), e.g. 1.5G or 5M."
         )
-    value = float(m.group(0)[: len(m.group(0)) - len(m.group(2))].strip())
-    result = value * _COUNT_SUFFIX[m.group(2).upper()]
-    if not math.isfinite(result):
-        raise UsageError(f"The count {text!r} is not a finite number.")
-    return round(result)
+    number = m.group(0)[: len(m.group(0)) - len(m.group(2))]
+    return _exact(number, _COUNT_SUFFIX[m.group(2).upper()], text)
 
 
 def parse_bytes(text: str) -> int:
@@ -73,11 +70,18 @@ def parse_bytes(text: str) -> int:
             f"Cannot read the size {text!r}: expected a number with B, KB, MB, GB (powers of "
             "1000) or KiB, MiB, GiB (powers of 1024), e.g. 200MB or 1.5GiB."
         )
-    value = float(m.group(0)[: len(m.group(0)) - len(m.group(2))].strip())
-    result = value * _BYTE_SUFFIX[key]
-    if not math.isfinite(result):
-        raise UsageError(f"The size {text!r} is not a finite number.")
-    return round(result)
+    return _exact(m.group(0)[: len(m.group(0)) - len(m.group(2))], _BYTE_SUFFIX[key], text)
+
+
+def _exact(number: str, scale: int, text: str) -> int:
+    """number x scale, rounded to an integer, exactly (no float rounding of large counts)."""
+    try:
+        value = decimal.Decimal(number.strip()) * scale
+    except decimal.InvalidOperation:
+        raise UsageError(f"Cannot read the number in {text!r}.") from None
+    if not value.is_finite() or value > 10**30:
+        raise UsageError(f"{text!r} is too large (at most 10^30).")
+    return int(value.to_integral_value(rounding=decimal.ROUND_HALF_UP))
 
 
 def parse_shape(text: str) -> tuple[int, ...]:

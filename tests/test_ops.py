@@ -317,3 +317,25 @@ def test_shape_rules_agree_with_torch_meta(op: str, args) -> None:
     if mine is None:  # the rule declined: torch's kernel runs instead, which is also right
         return
     assert (tuple(mine.shape), mine.dtype) == (tuple(ref.shape), ref.dtype)
+
+
+@pytest.mark.parametrize(
+    ("module", "shape", "words"),
+    [
+        (nn.Conv2d(3, 8, 3), (1, 4, 8, 8), "to have 3 channels, but got 4"),
+        (nn.Conv2d(4, 8, 3, groups=2), (1, 2, 8, 8), "to have 4 channels"),
+        (nn.ConvTranspose2d(3, 8, 3), (1, 5, 8, 8), "channels"),
+        (nn.Linear(10, 3), (2, 11), "cannot be multiplied"),
+        (nn.BatchNorm2d(3), (1, 4, 8, 8), "channels|running_mean should contain"),
+        (Fn(lambda x: torch.cat([x, x[:, :, :2]], 1)), (1, 2, 4, 4), "Sizes of tensors must match"),
+        (Fn(lambda x: torch.bmm(x, x)), (2, 3, 4), "cannot be multiplied"),
+    ],
+)  # fmt: skip
+def test_fast_shape_rules_reject_what_torch_rejects(module, shape, words) -> None:
+    """The meta fast paths validate like torch's kernels, so a wrong input is never costed."""
+    from cnncost import TraceError
+
+    with pytest.raises(TraceError, match=words):
+        cost_of(module.to("meta"), shape)
+    with pytest.raises((RuntimeError, TraceError)):  # and torch itself rejects it on the CPU
+        cost_of(module.to("cpu"), shape, device="cpu")
