@@ -122,6 +122,18 @@ def tensors(obj: Any) -> list[torch.Tensor]:
     return out
 
 
+def broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """NumPy broadcasting of two shapes (``torch.broadcast_shapes`` imports sympy: ~40 MB)."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    out = []
+    for x, y in zip(a, b, strict=True):
+        if x != y and 1 not in (x, y):
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y})")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
 def empty_like(x: torch.Tensor) -> torch.Tensor:
     """``torch.empty_like`` without its Python reference implementation on meta (~80 us)."""
     if x.is_contiguous():
@@ -461,7 +473,7 @@ def _binary_shape(args: tuple, kwargs: dict) -> torch.Tensor | None:
     if isinstance(b, torch.Tensor):
         if b.shape == a.shape and b.dtype == a.dtype and b.stride() == a.stride():
             return empty_like(a)
-        shape = torch.broadcast_shapes(a.shape, b.shape)
+        shape = broadcast(tuple(a.shape), tuple(b.shape))
     elif isinstance(b, (int, float, bool)):
         shape = a.shape
     else:
