@@ -53,6 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="meta", help="meta (default: nothing allocated) or cpu")
     p.add_argument("--crosscheck", action="store_true", help="add fvcore's counts (optional extra)")
 
+    p = sub.add_parser("compare", help="design comparisons, or totals of several models")
+    p.add_argument("names", nargs="+", metavar="NAME",
+                   help="a comparison (bottleneck, stacked3x3, depthwise, residual-bottleneck, "
+                        "gap-head, googlenet-stem-vs-vgg) or two or more zoo models")  # fmt: skip
+    p.add_argument("--channels", type=int, help="channels (stacked3x3, residual-bottleneck)")
+    p.add_argument("--size", type=int, help="spatial size H = W")
+    p.add_argument("--kernel", type=int, help="kernel size")
+    p.add_argument("--cin", type=int, help="input channels")
+    p.add_argument("--cout", type=int, help="output channels")
+    p.add_argument("--mid", type=int, help="bottleneck channels")
+    p.add_argument("--input", metavar="CxHxW", help="input size for model comparisons")
+    p.add_argument("--batch", type=int, default=1, metavar="N")
+    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
+    p.add_argument("--out", metavar="PATH")
+    p.add_argument("--debug", action="store_true")
+
     p = sub.add_parser("audit", help="check a design against MACs/FLOPs/params/memory budgets")
     p.add_argument(
         "model", metavar="TARGET", help="file.py:Name, package.module:Name, zoo or torchvision:name"
@@ -167,7 +183,39 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from . import compare, report
+
+    first = args.names[0]
+    opts = {k: getattr(args, k) for k in ("channels", "size", "kernel", "cin", "cout", "mid")}
+    opts = {k: v for k, v in opts.items() if v is not None}
+    if first in compare.COMPARISONS:
+        if len(args.names) > 1:
+            raise UsageError(f"Comparison {first!r} takes no further names: {args.names[1:]}.")
+        cmp = compare.compare(first, **opts)
+        emit(report.render_comparison(cmp, args.format, timing=_saved_timing(first)), args.out)
+        return 0
+    if opts:
+        raise UsageError(f"--{', --'.join(opts)} apply to a comparison, not to model names.")
+    if len(args.names) < 2:
+        compare._spec(first)  # raises with the closest names
+    size = parse_shape(args.input) if args.input else None
+    df = compare.compare_models(args.names, size, args.batch)
+    emit(report.render_models(df, args.format), args.out)
+    return 0
+
+
+def _saved_timing(name: str) -> object:
+    """Measured latencies of a comparison's variants, if `cnncost validate` saved them."""
+    try:
+        from .timing import load_comparison_timing
+    except ImportError:  # pragma: no cover
+        return None
+    return load_comparison_timing(name)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "compare": cmd_compare,
     "audit": cmd_audit,
     "table": cmd_table,
     "list": cmd_list,

@@ -413,3 +413,94 @@ def render_audit(result: Any, fmt: str = "text", depth: int | None = None) -> st
     out.append(("**" if md else "") + ("WITHIN BUDGET" if result.ok else "OVER BUDGET") +
                ("**" if md else "") + ": " + result.message())  # fmt: skip
     return "\n\n".join(out) + "\n"
+
+
+def render_comparison(cmp: Any, fmt: str = "text", timing: pd.DataFrame | None = None) -> str:
+    """A design comparison: totals per variant, closed form beside traced value, ratios.
+    ``timing`` (variant, median_ms) adds measured latency and speedup when given."""
+    if fmt == "json":
+        d = cmp.to_dict()
+        if timing is not None:
+            d["timing"] = json.loads(timing.to_json(orient="records"))
+        return json.dumps(d, indent=1)
+    df = cmp.to_frame()
+    if fmt == "csv":
+        return df.to_csv(index=False)
+    md = fmt == "markdown"
+    tablefmt = "github" if md else "simple"
+    rows = []
+    for v in cmp.variants:
+        base = cmp.baseline_of(v)
+        r = cmp.ratio(v)
+        rows.append([
+            v.name, f"{v.cost.params:,}", f"{v.cost.macs:,}", f"{v.cost.flops:,}",
+            fmt_bytes(v.cost.memory_bytes), "" if v.receptive_field is None else
+            f"{v.receptive_field}x{v.receptive_field}",
+            "1" if v is base else f"{float(r):.4g} ({r.numerator}/{r.denominator})"
+            if r.denominator < 10**6 else f"{float(r):.4g}",
+        ])  # fmt: skip
+    headers = ["variant", "params", "MACs", "FLOPs", "activations", "receptive field",
+               f"{'MACs' if cmp.metric == 'macs' else 'params'} ratio"]  # fmt: skip
+    if timing is not None:
+        t = timing.set_index("variant")
+        headers += ["measured ms", "measured speedup"]
+        for row, v in zip(rows, cmp.variants, strict=True):
+            base = cmp.baseline_of(v)
+            if v.name in t.index and base.name in t.index:
+                ms, bms = float(t.loc[v.name, "median_ms"]), float(t.loc[base.name, "median_ms"])
+                row += [f"{ms:.3f}", f"{bms / ms:.2f}x"]
+            else:
+                row += ["", ""]
+    out = [
+        ("## " if md else "") + f"{cmp.title}",
+        cmp.question,
+        tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True,
+                 colalign=("left",) + ("right",) * (len(headers) - 1)),
+    ]  # fmt: skip
+    frows = [
+        [v.name, f.metric, f.text, f"{f.value:,}", f"{v.traced(f.metric):,}",
+         "yes" if f.value == v.traced(f.metric) else "NO"]
+        for v in cmp.variants for f in v.formulas
+    ]  # fmt: skip
+    if frows:
+        out.append(("### " if md else "") + "Closed form against the trace")
+        out.append(tabulate(frows, headers=["variant", "metric", "formula", "formula value",
+                                            "traced", "agree"], tablefmt=tablefmt,
+                            disable_numparse=True))  # fmt: skip
+        out.append(
+            "Every closed form equals the traced count exactly."
+            if cmp.agree
+            else "DISAGREEMENT: a closed form differs from the traced count (see 'agree')."
+        )
+    for n in cmp.notes:
+        out.append(("- " if md else "") + n)
+    opts = ", ".join(f"{k}={v}" for k, v in cmp.options.items())
+    out.append(
+        f"Options: {opts or 'none'}. Units: MACs bias excluded; FLOPs = 2 x MACs + "
+        "element-wise work; activations = all module outputs, batch 1, float32."
+    )
+    return "\n\n".join(out) + "\n"
+
+
+def render_models(df: pd.DataFrame, fmt: str = "text") -> str:
+    """``cnncost compare A B C``: totals with ratios against the first model."""
+    if fmt == "json":
+        return df.to_json(orient="records", indent=1)
+    if fmt == "csv":
+        return df.to_csv(index=False)
+    first = df["model"].iloc[0]
+    disp = pd.DataFrame({
+        "model": df["model"], "input": df["input"],
+        "params": [f"{v:,}" for v in df["params"]],
+        f"params vs {first}": [f"{v:.3f}x" for v in df[f"params vs {first}"]],
+        "MACs": [f"{v:,}" for v in df["MACs"]],
+        f"MACs vs {first}": [f"{v:.3f}x" for v in df[f"MACs vs {first}"]],
+        "FLOPs": [f"{v:,}" for v in df["FLOPs"]],
+        "activations": [fmt_bytes(v) for v in df["memory_bytes"]],
+        f"act. vs {first}": [f"{v:.3f}x" for v in df[f"memory_bytes vs {first}"]],
+    })  # fmt: skip
+    tablefmt = "github" if fmt == "markdown" else "simple"
+    align = ("left", "left") + ("right",) * 7
+    table = tabulate(disp, headers="keys", tablefmt=tablefmt, showindex=False,
+                     disable_numparse=True, colalign=align)  # fmt: skip
+    return table + "\n"
