@@ -133,6 +133,15 @@ class ModelCost:
     unsupported: tuple[UnsupportedOp, ...] = ()
     buffers: int = 0  # buffer elements (BN running stats); not parameters
     output_shapes: tuple[Shape, ...] = ()
+    #: peak bytes of live activations during the forward (input included), from the lifetimes
+    #: of the tensors the ops produced; weights not included
+    peak_activation_bytes: int = 0
+    weight_bytes: int = 0  # parameters and buffers at the analysed dtype
+
+    @property
+    def predicted_peak_bytes(self) -> int:
+        """Predicted inference peak memory: weights + peak live activations."""
+        return self.weight_bytes + self.peak_activation_bytes
 
     @property
     def batch(self) -> int:
@@ -191,6 +200,9 @@ class ModelCost:
             "uncalled": {name: p for name, p in self.uncalled},
             "buffers": self.buffers,
             "output_shapes": [list(s) for s in self.output_shapes],
+            "peak_activation_bytes": self.peak_activation_bytes,
+            "weight_bytes": self.weight_bytes,
+            "predicted_peak_bytes": self.predicted_peak_bytes,
         }
 
 

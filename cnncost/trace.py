@@ -11,6 +11,7 @@ restored in ``finally``, also when the forward raises.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -97,6 +98,26 @@ class _Tracer(TorchDispatchMode):
         self.stack: list[_Frame] = []
         self.tick = 0
         self.unsupported: dict[str, list] = {}
+        # live activation storages: allocated by an op, freed when Python drops the last
+        # tensor or view of them -- the lifetimes eager execution has
+        self.live = 0
+        self.peak = 0
+        self._tracked: set[int] = set()
+
+    def track(self, t: torch.Tensor) -> None:
+        st = t.untyped_storage()
+        key = st._cdata
+        if key in self._tracked:
+            return
+        n = st.nbytes()
+        self._tracked.add(key)
+        self.live += n
+        self.peak = max(self.peak, self.live)
+        weakref.finalize(st, self._free, key, n)
+
+    def _free(self, key: int, n: int) -> None:
+        self._tracked.discard(key)
+        self.live -= n
 
     def next_tick(self) -> int:
         self.tick += 1
@@ -117,6 +138,9 @@ class _Tracer(TorchDispatchMode):
         in_shape = tuple(ins[pick].shape) if ins else None
         outs = tensors(out)
         out_shape = tuple(outs[0].shape) if outs else None
+        if rule is None or not rule.view:
+            for t in outs:
+                self.track(t)
         if rule is None:
             name = str(func)
             entry = self.unsupported.setdefault(name, [0, []])
@@ -290,6 +314,8 @@ def analyze(
         with torch.no_grad():
             swap = _needs_stand_ins(model, device, dt)
             stand_ins = _stand_ins(model, device, dt) if swap else None
+            for a in args:
+                tracer.track(a)  # the input is live from the start
             with tracer:
                 if stand_ins is not None:
                     output = torch.func.functional_call(
@@ -330,6 +356,7 @@ def analyze(
         if n_unseen:
             uncalled_params[top] = uncalled_params.get(top, 0) + n_unseen
     uncalled_list = list(uncalled_params.items())
+    out_shapes = tuple(tuple(t.shape) for t in tensors(output))
     if outside.ops:
         rows.append(
             LayerCost(
@@ -349,6 +376,12 @@ def analyze(
             )
         )
     unique_buffers = {id(b): b.numel() for b in model.buffers()}
+    itemsize = torch.empty((), dtype=dt).element_size()
+    weight_bytes = sum(
+        p.numel() * (itemsize if p.is_floating_point() else p.element_size())
+        for p in list(model.parameters()) + list(model.buffers())
+    )
+    peak = tracer.peak
     return ModelCost(
         model=name or type(model).__name__,
         input_shape=input_shape,
@@ -361,7 +394,9 @@ def analyze(
             for op, (n, where) in sorted(tracer.unsupported.items())
         ),
         buffers=sum(unique_buffers.values()),
-        output_shapes=tuple(tuple(t.shape) for t in tensors(output)),
+        output_shapes=out_shapes,
+        peak_activation_bytes=peak,
+        weight_bytes=weight_bytes,
     )
 
 

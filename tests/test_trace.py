@@ -190,3 +190,19 @@ def test_model_is_not_copied_or_moved() -> None:
     ref = copy.deepcopy(model)
     analyze(model, (10,), dtype="bfloat16")
     assert model.weight.dtype == torch.float32 and torch.equal(model.weight, ref.weight)
+
+
+def test_peak_activation_memory_from_tensor_lifetimes() -> None:
+    # input 1x1x8x8 fp32 = 256 B (alive throughout); conv -> 4x6x6 = 576 B; a non-in-place
+    # ReLU makes another 576 B while the conv output is still referenced; then Sequential drops
+    # the conv output, flatten is a view, and the linear output is 40 B: peak 256 + 576 + 576
+    m = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(144, 10))
+    c = analyze(m, (1, 8, 8))
+    assert c.peak_activation_bytes == 256 + 576 + 576
+    assert c.weight_bytes == 4 * (4 * 9 + 4 + 144 * 10 + 10)
+    assert c.predicted_peak_bytes == c.weight_bytes + c.peak_activation_bytes
+    inplace = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(inplace=True))
+    assert analyze(inplace, (1, 8, 8)).peak_activation_bytes == 256 + 576  # no second buffer
+    real = analyze(zoo.build("resnet18", device="cpu"), (3, 64, 64), batch=2, device="cpu")
+    assert real.peak_activation_bytes == analyze(zoo.build("resnet18"), (3, 64, 64),
+                                                 batch=2).peak_activation_bytes  # fmt: skip
