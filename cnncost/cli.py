@@ -69,6 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="PATH")
     p.add_argument("--debug", action="store_true")
 
+    p = sub.add_parser("plot", help="figures: accuracy, accuracy-params, memory, layers, time")
+    p.add_argument("kind", choices=["accuracy", "accuracy-params", "memory", "layers", "time"])
+    p.add_argument("model", nargs="?", help="the model (memory, layers)")
+    p.add_argument("--out", metavar="FILE.png|.svg", required=True)
+    p.add_argument("--input", metavar="CxHxW")
+    p.add_argument("--batches", default="1,2,4,8,16,32,64,128,256", help="memory: batch sizes")
+    p.add_argument("--add", action="append", metavar="TARGET",
+                   help="accuracy plots: place your design (file.py:Name) on the plot")  # fmt: skip
+    p.add_argument("--top1", action="append", type=float, help="its top-1 accuracy (%%)")
+    p.add_argument("--label", action="append", help="its label")
+    p.add_argument("--arg", action="append", metavar="KEY=VALUE", help="its constructor args")
+    p.add_argument("--timing", metavar="CSV", help="time: a timing CSV from cnncost validate")
+    p.add_argument("--debug", action="store_true")
+
     p = sub.add_parser("audit", help="check a design against MACs/FLOPs/params/memory budgets")
     p.add_argument(
         "model", metavar="TARGET", help="file.py:Name, package.module:Name, zoo or torchvision:name"
@@ -214,7 +228,61 @@ def _saved_timing(name: str) -> object:
     return load_comparison_timing(name)
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import plots, targets
+    from .trace import analyze
+
+    if not args.out.lower().endswith((".png", ".svg")):
+        raise UsageError(f"--out {args.out!r} must end in .png or .svg.")
+    extra = []
+    adds = args.add or []
+    if adds and args.kind not in ("accuracy", "accuracy-params"):
+        raise UsageError("--add places a design on the accuracy plots only.")
+    tops, labels = args.top1 or [], args.label or []
+    if len(tops) != len(adds):
+        raise UsageError("Give one --top1 for each --add (its ImageNet top-1 accuracy, %).")
+    for i, target in enumerate(adds):
+        if not 0 <= tops[i] <= 100:
+            raise UsageError(f"--top1 {tops[i]} must be a percentage between 0 and 100.")
+        t = targets.resolve(target, targets.parse_args(args.arg))
+        size = parse_shape(args.input) if args.input else (t.input_size or (3, 224, 224))
+        c = analyze(t.model, size, name=t.name)
+        label = labels[i] if i < len(labels) else t.name
+        extra.append(plots.Point(label, c.macs, c.params, tops[i]))
+        print(f"{label}: {c.macs:,} MACs, {c.params:,} params at {size}", file=sys.stderr)
+    if args.kind == "accuracy":
+        fig = plots.accuracy_figure(extra=extra)
+    elif args.kind == "accuracy-params":
+        fig = plots.accuracy_params_figure(extra=extra)
+    elif args.kind in ("memory", "layers"):
+        if not args.model:
+            raise UsageError(f"'cnncost plot {args.kind}' needs a zoo model name.")
+        size = parse_shape(args.input) if args.input else None
+        if args.kind == "memory":
+            try:
+                batches = [int(b) for b in args.batches.split(",")]
+            except ValueError:
+                raise UsageError(f"--batches {args.batches!r}: expected 1,8,64.") from None
+            if not batches or min(batches) < 1:
+                raise UsageError("--batches must be positive integers.")
+            fig = plots.memory_figure(args.model, batches, size)
+        else:
+            fig = plots.layers_figure(args.model, size)
+    else:
+        import pandas as pd
+
+        if not args.timing or not Path(args.timing).exists():
+            raise UsageError("'cnncost plot time' needs --timing CSV (from cnncost validate).")
+        fig = plots.time_figure(pd.read_csv(args.timing))
+    plots.save(fig, args.out)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "plot": cmd_plot,
     "compare": cmd_compare,
     "audit": cmd_audit,
     "table": cmd_table,

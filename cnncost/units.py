@@ -109,6 +109,12 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as f:
             f.write(data)
+        if p.exists():  # keep the replaced file's permissions
+            os.chmod(tmp, p.stat().st_mode & 0o7777)
+        else:  # what open() would have given: 0666 less the umask (mkstemp makes 0600)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
     except BaseException:
         if os.path.exists(tmp):
