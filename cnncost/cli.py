@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timing", metavar="CSV", help="time: a timing CSV from cnncost validate")
     p.add_argument("--debug", action="store_true")
 
+    p = sub.add_parser("report", help="generate the Markdown/PNG report pages")
+    p.add_argument("--out", default="reports", metavar="DIR", help="folder (reports/)")
+    p.add_argument("--models", help="comma-separated subset of the zoo (default: all)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true")
+
     p = sub.add_parser("audit", help="check a design against MACs/FLOPs/params/memory budgets")
     p.add_argument(
         "model", metavar="TARGET", help="file.py:Name, package.module:Name, zoo or torchvision:name"
@@ -281,7 +287,21 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import site, zoo
+
+    models = None
+    if args.models:
+        models = [m.strip() for m in args.models.split(",") if m.strip()]
+        for m in models:
+            zoo.get(m)  # unknown names exit 2 with the closest ones
+    written = site.generate(args.out, progress=not args.quiet, models=models)
+    print(f"wrote {len(written)} files under {args.out}", file=sys.stderr)
+    return 0
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "report": cmd_report,
     "plot": cmd_plot,
     "compare": cmd_compare,
     "audit": cmd_audit,
