@@ -23,11 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure  # the object API: no pyplot, no backend switched
 
 from . import zoo
 from .costs import ModelCost
@@ -36,6 +33,17 @@ from .trace import analyze
 from .units import atomic_write
 
 WIDTH_IN, DPI = 10.0, 160  # 1600 px wide
+
+
+class CostFigure(Figure):
+    """A Figure that shows itself in Jupyter without pyplot or a backend switch."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue()
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,7 @@ def accuracy_data(extra: Sequence[Point] = ()) -> pd.DataFrame:
 
 
 def _colours(families: Sequence[str]) -> dict[str, Any]:
-    cmap = plt.get_cmap("tab10")
+    cmap = matplotlib.colormaps["tab10"]
     fams = sorted(set(families) - {"yours"})
     out = {f: cmap(i % 10) for i, f in enumerate(fams)}
     out["yours"] = "black"
@@ -100,7 +108,8 @@ def _label_points(ax: Any, df: pd.DataFrame, x: str, y: str) -> None:
 def accuracy_figure(data: pd.DataFrame | None = None, extra: Sequence[Point] = ()) -> Figure:
     """Top-1 against GMACs (log), bubble area proportional to parameters, coloured by family."""
     df = accuracy_data(extra) if data is None else data
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 6.5), dpi=DPI)
+    fig = CostFigure(figsize=(WIDTH_IN, 6.5), dpi=DPI)
+    ax = fig.subplots()
     colours = _colours(df["family"])
     for fam, g in df.groupby("family", sort=True):
         ax.scatter(g["gmacs"], g["top1"], s=g["mparams"] * 12 + 10, alpha=0.55,
@@ -129,8 +138,8 @@ def accuracy_params_figure(data: pd.DataFrame | None = None,
     df = (accuracy_data(extra) if data is None else data).copy()
     df["top1_per_mparam"] = df["top1"] / df["mparams"]
     df["top1_per_gmac"] = df["top1"] / df["gmacs"]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(WIDTH_IN * 1.3, 6.5), dpi=DPI,
-                                 gridspec_kw={"width_ratios": [3, 2]})  # fmt: skip
+    fig = CostFigure(figsize=(WIDTH_IN * 1.3, 6.5), dpi=DPI)
+    a1, a2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     colours = _colours(df["family"])
     for fam, g in df.groupby("family", sort=True):
         a1.scatter(g["mparams"], g["top1"], s=45, color=colours[fam], edgecolors="black",
@@ -181,7 +190,8 @@ def memory_figure(
     name: str, batches: Sequence[int] = BATCHES, input_size: Sequence[int] | None = None
 ) -> Figure:
     df = memory_data(name, batches, input_size)
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 6), dpi=DPI)
+    fig = CostFigure(figsize=(WIDTH_IN, 6), dpi=DPI)
+    ax = fig.subplots()
     mib = 2**20
     ax.plot(df["batch"], df["sum_of_outputs_bytes"] / mib, "o-",
             label="sum of all module outputs (what a naive tally reports)")  # fmt: skip
@@ -217,7 +227,8 @@ def layers_figure(name: str, input_size: Sequence[int] | None = None,
         cost = analyze(zoo.build(name), tuple(input_size or e.input_size), name=name)
     df = layers_data(cost)
     n = len(df)
-    fig, axes = plt.subplots(3, 1, figsize=(WIDTH_IN, 8), dpi=DPI, sharex=True)
+    fig = CostFigure(figsize=(WIDTH_IN, 8), dpi=DPI)
+    axes = fig.subplots(3, 1, sharex=True)
     specs = [("macs", 1e6, "MACs (millions)", "tab:blue"),
              ("params", 1e6, "parameters (millions)", "tab:orange"),
              ("memory_bytes", 2**10, "output memory (KiB)", "tab:green")]  # fmt: skip
@@ -259,7 +270,8 @@ def fit_line(x: Sequence[float], y: Sequence[float]) -> tuple[float, float, floa
 def time_figure(timing: pd.DataFrame, title: str = "") -> Figure:
     """Measured latency against MACs (columns model, macs, median_ms; optional batch, dtype),
     one fitted line per (batch, dtype) with its R^2."""
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 6.5), dpi=DPI)
+    fig = CostFigure(figsize=(WIDTH_IN, 6.5), dpi=DPI)
+    ax = fig.subplots()
     keys = [c for c in ("batch", "dtype") if c in timing.columns]
     groups = timing.groupby(keys) if keys else [((), timing)]
     fits = []
@@ -299,6 +311,5 @@ def save(fig: Figure, path: str | Path) -> Path:
     meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
     with matplotlib.rc_context({"svg.hashsalt": "cnncost"}):
         fig.savefig(buf, format=fmt, metadata=meta)
-    plt.close(fig)
     atomic_write(p, buf.getvalue())
     return p
