@@ -89,6 +89,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true")
 
+    p = sub.add_parser("time", help="measured latency (and per-layer times) on cpu or cuda")
+    p.add_argument("model", help="zoo name, file.py:Name, package.module:Name")
+    p.add_argument("--device", default="cuda" if _has_cuda() else "cpu")
+    p.add_argument("--batch", default="1", help="batch sizes, comma-separated (1,8,64)")
+    p.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
+    p.add_argument("--input", metavar="CxHxW")
+    p.add_argument("--arg", action="append", metavar="KEY=VALUE")
+    p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--tf32", action="store_true", help="allow TF32 for float32 (off by default)")
+    p.add_argument("--layers", action="store_true", help="per-layer times")
+    p.add_argument("--cold-l2", action="store_true", help="flush L2 before each forward (cuda)")
+    p.add_argument("--min-time", type=float, default=0.3, help="seconds of timed calls (0.3)")
+    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
+    p.add_argument("--out", metavar="PATH")
+    p.add_argument("--debug", action="store_true")
+
+    p = sub.add_parser("peaks", help="measured matmul TFLOP/s, bandwidth, launch floor")
+    p.add_argument("--device", default="cuda" if _has_cuda() else "cpu")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
+    p.add_argument("--out", metavar="PATH")
+    p.add_argument("--debug", action="store_true")
+
+    p = sub.add_parser("validate", help="predicted cost against measured time, written to --out")
+    p.add_argument("--device", default="cuda" if _has_cuda() else "cpu")
+    p.add_argument("--out", default=None, metavar="DIR", help="reports/cuda/ or reports/cpu/")
+    p.add_argument("--models", help="comma-separated zoo models (default: zoo on cuda)")
+    p.add_argument("--batches", help="comma-separated (default 1,64 on cuda; 1,8 on cpu)")
+    p.add_argument("--dtypes", help="comma-separated (default float32,bfloat16 on cuda)")
+    p.add_argument("--comparisons", help="comma-separated comparisons to time (default: all)")
+    p.add_argument("--quick", action="store_true", help="shorter runs (smoke test)")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--debug", action="store_true")
+
     p = sub.add_parser("audit", help="check a design against MACs/FLOPs/params/memory budgets")
     p.add_argument(
         "model", metavar="TARGET", help="file.py:Name, package.module:Name, zoo or torchvision:name"
@@ -300,7 +334,119 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_cuda() -> bool:
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except Exception:
+        return False
+
+
+def _ints(text: str, what: str) -> list[int]:
+    try:
+        vals = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise UsageError(
+            f"{what} {text!r}: expected comma-separated integers like 1,8,64."
+        ) from None
+    if not vals or min(vals) < 1:
+        raise UsageError(f"{what} {text!r}: expected positive integers.")
+    return vals
+
+
+def cmd_time(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from . import targets, timing
+    from .report import render_frame
+
+    timing.check_device(args.device)
+    batches = _ints(args.batch, "--batch")
+    target = targets.resolve(args.model, targets.parse_args(args.arg), device="cpu")
+    size = input_size(args, target.input_size)
+    model = args.model if target.source == "zoo" and not args.arg else target.model
+    rows = []
+    for b in batches:
+        print(f"timing {target.name} batch {b} on {args.device} ...", file=sys.stderr)
+        rows.append(timing.time_model(model, size, b, args.dtype, args.device,
+                                      channels_last=args.channels_last, tf32=args.tf32,
+                                      min_run_time=args.min_time))  # fmt: skip
+    df = pd.DataFrame(rows)
+    text = render_frame(df[[c for c in df.columns if not c.startswith("env_")]], args.format,
+                        title=f"{target.name} on {args.device}")  # fmt: skip
+    if args.format in ("text", "markdown"):
+        env = {k[4:]: v for k, v in rows[0].items() if k.startswith("env_")}
+        text += "Environment: " + ", ".join(f"{k}={v}" for k, v in env.items()) + "\n"
+    if args.layers:
+        lay = timing.time_layers(model, size, batches[-1], args.dtype, args.device,
+                                 cold_l2=args.cold_l2, tf32=args.tf32)  # fmt: skip
+        a = lay.attrs
+        text += "\n" + render_frame(lay, args.format, title=(
+            f"Per-layer times, batch {batches[-1]}, {a['l2']} L2 ({a['method']}; forward "
+            f"{a['forward_ms']:.3f} ms, with hooks {a['forward_hooked_ms']:.3f} ms: overhead "
+            f"{a['overhead_ms_per_call']:.4f} ms per timed call)"))  # fmt: skip
+    emit(text, args.out)
+    return 0
+
+
+def cmd_peaks(args: argparse.Namespace) -> int:
+    import json
+
+    import pandas as pd
+
+    from . import timing
+    from .report import render_frame
+
+    pk = timing.peaks(args.device, quick=args.quick)
+    if args.format == "json":
+        emit(json.dumps(pk.to_dict(), indent=1, default=str), args.out)
+        return 0
+    rows = [
+        {
+            "what": f"dense matmul {k}",
+            "measured": f"{v:.2f} TFLOP/s",
+            "datasheet": (pk.datasheet or {}).get(k, ""),
+        }
+        for k, v in pk.matmul_tflops.items()
+    ]
+    rows.append(
+        {
+            "what": "memory bandwidth (copy)",
+            "measured": f"{pk.bandwidth_gbs:.1f} GB/s",
+            "datasheet": (pk.datasheet or {}).get("bandwidth", ""),
+        }
+    )
+    rows.append({"what": "launch floor", "measured": f"{pk.launch_us:.2f} us", "datasheet": ""})
+    text = render_frame(pd.DataFrame(rows), args.format, title=f"Peaks of {pk.name} ({pk.device})")
+    sheet = f"Datasheet: {pk.datasheet_name}, {pk.datasheet['source']} (dense figures)." if (
+        pk.datasheet) else "No datasheet entry for this device."  # fmt: skip
+    if args.format in ("text", "markdown"):
+        text += sheet + " Known datasheets: " + ", ".join(timing.DATASHEETS) + ".\n"
+    emit(text, args.out)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import validate
+
+    out = args.out or ("reports/cuda" if args.device.startswith("cuda") else "reports/cpu")
+    folder = validate.validate(
+        args.device, out,
+        models=[m.strip() for m in args.models.split(",")] if args.models else None,
+        batches=_ints(args.batches, "--batches") if args.batches else None,
+        dtypes=[d.strip() for d in args.dtypes.split(",")] if args.dtypes else None,
+        comparisons=[c.strip() for c in args.comparisons.split(",")] if args.comparisons else None,
+        quick=args.quick, progress=not args.quiet,
+    )  # fmt: skip
+    print(f"wrote {folder}/summary.md and its CSV and PNG files", file=sys.stderr)
+    return 0
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "time": cmd_time,
+    "peaks": cmd_peaks,
+    "validate": cmd_validate,
     "report": cmd_report,
     "plot": cmd_plot,
     "compare": cmd_compare,

@@ -504,3 +504,14 @@ def render_models(df: pd.DataFrame, fmt: str = "text") -> str:
     table = tabulate(disp, headers="keys", tablefmt=tablefmt, showindex=False,
                      disable_numparse=True, colalign=align)  # fmt: skip
     return table + "\n"
+
+
+def render_frame(df: pd.DataFrame, fmt: str = "text", title: str = "") -> str:
+    """Any result table (timings, peaks) in one of FORMATS."""
+    if fmt == "json":
+        return df.to_json(orient="records", indent=1)
+    if fmt == "csv":
+        return df.to_csv(index=False)
+    tablefmt = "github" if fmt == "markdown" else "simple"
+    body = tabulate(df, headers="keys", tablefmt=tablefmt, showindex=False, floatfmt=".4g")
+    return (f"{title}\n\n" if title else "") + body + "\n"
