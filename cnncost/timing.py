@@ -608,7 +608,7 @@ def load_comparison_timing(name: str, root: str | Path = "reports") -> pd.DataFr
             df = pd.read_csv(f)
             sel = df[df["comparison"] == name]
             if len(sel):
-                sel = sel.copy()
-                sel.attrs["where"] = str(folder)
-                return sel[["variant", "median_ms"]].reset_index(drop=True)
+                out = sel[["variant", "median_ms"]].reset_index(drop=True)
+                out.attrs["where"] = folder.relative_to(base).as_posix()
+                return out
     return None

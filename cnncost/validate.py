@@ -482,6 +482,12 @@ def _summary(
             "![comparisons](comparisons_speedup.png)",
             "",
         ]
+        for r in comp[comp["mac_ratio_vs_first"] != 1.0].itertuples():
+            lines.append(
+                f"- {r.comparison}, {r.variant}: {1 / r.mac_ratio_vs_first:.2f}x fewer MACs, "
+                f"{r.measured_speedup_vs_first:.2f}x faster measured (batch {r.batch})."
+            )
+        lines.append("")
     if len(mem):
         m = mem.copy()
         m["predicted"] = [fmt_bytes(v) for v in m["predicted_peak_bytes"]]

@@ -15,11 +15,12 @@ REPORTS = Path(__file__).resolve().parents[1] / "reports"
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports")
-    # keep the committed GPU results visible to the index, as in the repository
-    if (REPORTS / "cuda").exists():
-        import shutil
+    # keep the committed measurements (GPU and CPU) visible, as in the repository
+    import shutil
 
-        shutil.copytree(REPORTS / "cuda", out / "cuda")
+    for sub in ("cuda", "cpu"):
+        if (REPORTS / sub).exists():
+            shutil.copytree(REPORTS / sub, out / sub)
     site.generate(out, progress=False)
     return out
 
@@ -39,7 +40,7 @@ def test_every_page_and_figure_is_written(fresh: Path) -> None:
 
 def test_committed_reports_equal_a_fresh_generation(fresh: Path) -> None:
     generated = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()
-                       and p.parts[len(fresh.parts)] != "cuda")  # fmt: skip
+                       and p.parts[len(fresh.parts)] not in ("cuda", "cpu"))  # fmt: skip
     same_versions = (REPORTS / "index.md").read_text().splitlines()[2] == (
         fresh / "index.md"
     ).read_text().splitlines()[2]
