@@ -483,9 +483,11 @@ def _summary(
             "",
         ]
         for r in comp[comp["mac_ratio_vs_first"] != 1.0].itertuples():
+            base = comp[(comp["comparison"] == r.comparison) & (comp["group"] == r.group)]
             lines.append(
-                f"- {r.comparison}, {r.variant}: {1 / r.mac_ratio_vs_first:.2f}x fewer MACs, "
-                f"{r.measured_speedup_vs_first:.2f}x faster measured (batch {r.batch})."
+                f"- {r.comparison}: {r.variant} has {r.mac_ratio_vs_first:.3g}x the MACs of "
+                f"{base['variant'].iloc[0]} and takes {1 / r.measured_speedup_vs_first:.3g}x its "
+                f"measured time (batch {r.batch})."
             )
         lines.append("")
     if len(mem):

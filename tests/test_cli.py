@@ -85,3 +85,18 @@ def test_main_in_process_returns_codes(capsys) -> None:
     assert "conv1" in capsys.readouterr().out
     assert main(["table", "nope"]) == 2
     assert main([]) == 2
+
+
+def test_list_every_model_with_computed_numbers(cli) -> None:
+    from cnncost import analyze, zoo
+
+    r = cli("list", "--format", "json")
+    rows = {x["name"]: x for x in json.loads(r.stdout)}
+    assert set(rows) == set(zoo.names())
+    for name in ("alexnet", "resnet50", "mobilenet_v1"):
+        e = zoo.get(name)
+        c = analyze(zoo.build(name), e.input_size)
+        assert rows[name]["params"] == c.params and rows[name]["macs"] == c.macs
+        assert rows[name]["input"] == "x".join(map(str, e.input_size))
+    text = cli("list").stdout
+    assert "62,378,344" in text and "MACs" in text
