@@ -24,10 +24,14 @@ def _common(p: argparse.ArgumentParser, batch: bool = True) -> None:
     if batch:
         p.add_argument("--batch", type=int, default=1, metavar="N", help="batch size (1)")
     p.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
-    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
-    p.add_argument("--out", metavar="PATH", help="write here (atomically) instead of stdout")
     p.add_argument("--arg", action="append", metavar="KEY=VALUE",
                    help="constructor argument, repeatable (width=0.5)")  # fmt: skip
+    _output(p)
+
+
+def _output(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
+    p.add_argument("--out", metavar="PATH", help="write here (atomically) instead of stdout")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -40,9 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("list", help="every zoo model with params and MACs (computed)")
-    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
-    p.add_argument("--out", metavar="PATH")
-    p.add_argument("--debug", action="store_true")
+    _output(p)
 
     p = sub.add_parser("table", help="layer-by-layer cost table of one model")
     p.add_argument("model", help="zoo name, path/file.py:Name, package.module:Name")
@@ -65,9 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mid", type=int, help="bottleneck channels")
     p.add_argument("--input", metavar="CxHxW", help="input size for model comparisons")
     p.add_argument("--batch", type=int, default=1, metavar="N")
-    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
-    p.add_argument("--out", metavar="PATH")
-    p.add_argument("--debug", action="store_true")
+    _output(p)
 
     p = sub.add_parser("plot", help="figures: accuracy, accuracy-params, memory, layers, time")
     p.add_argument("kind", choices=["accuracy", "accuracy-params", "memory", "layers", "time"])
@@ -101,16 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", action="store_true", help="per-layer times")
     p.add_argument("--cold-l2", action="store_true", help="flush L2 before each forward (cuda)")
     p.add_argument("--min-time", type=float, default=0.3, help="seconds of timed calls (0.3)")
-    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
-    p.add_argument("--out", metavar="PATH")
-    p.add_argument("--debug", action="store_true")
+    _output(p)
 
     p = sub.add_parser("peaks", help="measured matmul TFLOP/s, bandwidth, launch floor")
     p.add_argument("--device", default="cuda" if _has_cuda() else "cpu")
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--format", default="text", choices=["text", "markdown", "csv", "json"])
-    p.add_argument("--out", metavar="PATH")
-    p.add_argument("--debug", action="store_true")
+    _output(p)
 
     p = sub.add_parser("validate", help="predicted cost against measured time, written to --out")
     p.add_argument("--device", default="cuda" if _has_cuda() else "cpu")

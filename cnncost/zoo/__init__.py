@@ -74,6 +74,17 @@ def _factories() -> frozenset:
         return frozenset()
 
 
+def _skipped_init(func: object, args: tuple, kwargs: dict) -> torch.Tensor | None:
+    """The meta tensor an in-place initialiser (``uniform_``, ``kaiming_uniform_``, ``zero_``)
+    would fill -- returned untouched, since meta tensors have no values -- else None."""
+    name = getattr(func, "__name__", "")
+    if name.endswith("_") and not name.startswith("_"):
+        target = args[0] if args else kwargs.get("tensor", kwargs.get("input"))
+        if isinstance(target, torch.Tensor) and target.is_meta:
+            return target
+    return None
+
+
 class MetaBuild(TorchFunctionMode):
     """Builds modules on the meta device without initialising them: factory functions get
     ``device="meta"`` and in-place initialisers on meta tensors become no-ops (there are no
@@ -92,12 +103,8 @@ class MetaBuild(TorchFunctionMode):
             if kwargs.get("device") is None:
                 kwargs["device"] = "meta"
             return func(*args, **kwargs)
-        name = getattr(func, "__name__", "")
-        if name.endswith("_") and not name.startswith("_"):
-            target = args[0] if args else kwargs.get("tensor", kwargs.get("input"))
-            if isinstance(target, torch.Tensor) and target.is_meta:
-                return target
-        return func(*args, **kwargs)
+        skipped = _skipped_init(func, args, kwargs)
+        return skipped if skipped is not None else func(*args, **kwargs)
 
 
 def meta_build() -> contextlib.AbstractContextManager:
@@ -114,12 +121,8 @@ def _fallback_meta() -> Iterator[None]:  # pragma: no cover - torch without the 
 class _SkipInitOnly(TorchFunctionMode):  # pragma: no cover
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
-        name = getattr(func, "__name__", "")
-        if name.endswith("_") and not name.startswith("_"):
-            target = args[0] if args else kwargs.get("tensor", kwargs.get("input"))
-            if isinstance(target, torch.Tensor) and target.is_meta:
-                return target
-        return func(*args, **kwargs)
+        skipped = _skipped_init(func, args, kwargs)
+        return skipped if skipped is not None else func(*args, **kwargs)
 
 
 def _load() -> None:
