@@ -145,6 +145,9 @@ def validate(
         df["bound"] = [bound.get(n, "") for n in df["layer"]]
         df["launch_bound"] = [bool(launch.get(n, False)) for n in df["layer"]]
         df["l2"] = df.attrs["l2"]
+        peak = pk.flops_per_s("float32")
+        df["achieved_tflops"] = df["flops"] / (df["median_ms"] / 1e3) / 1e12
+        df["pct_of_peak"] = 100 * df["achieved_tflops"] * 1e12 / peak
         layer_frames.append(df)
         overheads.append(
             {
@@ -420,6 +423,10 @@ def _summary(
             ]
         ].copy()
         show["achieved TFLOP/s"] = 2 * show["macs"] / (show["median_ms"] / 1e3) / 1e12
+        show["% of matmul peak"] = [
+            100 * t * 1e12 / pk.flops_per_s(d) for t, d in zip(show["achieved TFLOP/s"],
+                                                                show["dtype"], strict=True)
+        ]  # fmt: skip
         lines += [
             "<details><summary>every measurement</summary>",
             "",
@@ -454,6 +461,8 @@ def _summary(
                         "median_ms",
                         "predicted_ms",
                         "measured/predicted",
+                        "achieved_tflops",
+                        "pct_of_peak",
                         "bound",
                         "launch_bound",
                     ]

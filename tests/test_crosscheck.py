@@ -47,11 +47,7 @@ def assert_macs_equal_fvcore(name: str, batch: int = 1) -> None:
             assert _mac_part(by_mod[r.name]) == r.macs, (name, r.name)
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["alexnet", "googlenet_stem", "alexnet_torchvision", "lenet5", "resnet18", "mobilenet_v2",
-     "squeezenet1_1", "googlenet", "shufflenet_v2_x0_5", "densenet121"],
-)  # fmt: skip
+@pytest.mark.parametrize("name", zoo.names())
 def test_conv_linear_macs_equal_fvcore(name: str) -> None:
     assert_macs_equal_fvcore(name)
 

@@ -100,6 +100,8 @@ def test_validate_cpu_writes_everything(tmp_path: Path) -> None:
     t = pd.read_csv(folder / "timing.csv")
     assert len(t) == 4 and (t["predicted_ms"] > 0).all() and (t["median_ms"] > 0).all()
     assert set(t["macs"]) == {416_520, 2 * 416_520, 1_135_256_096, 2 * 1_135_256_096}
+    lay = pd.read_csv(folder / "layers.csv")
+    assert {"achieved_tflops", "pct_of_peak", "predicted_ms", "bound"} <= set(lay.columns)
     c = pd.read_csv(folder / "comparisons.csv")
     assert list(c["mac_ratio_vs_first"]) == pytest.approx([1.0, 12_443_648 / 120_422_400])
     summary = (folder / "summary.md").read_text()
