@@ -62,3 +62,15 @@ def test_differences_are_named() -> None:
     assert "batch norm" in df.loc["1", "why"] and "+3,136" in df.loc["1", "why"]
     assert "adaptive avg pooling" in df.loc["3", "why"]
     assert "fvcore" in df.loc["total", "why"]
+
+
+def test_cli_crosscheck_names_every_difference(cli) -> None:
+    r = cli("table", "resnet18", "--crosscheck")
+    assert r.returncode == 0, r.stderr
+    assert "Cross-check against fvcore" in r.stdout
+    # resnet18's total: conv/linear MACs equal; fvcore adds BN (affine: 2 per element) and
+    # the adaptive average pool, and skips the adds and the max pool
+    cross = r.stdout.split("Cross-check against fvcore")[1]
+    total = next(line for line in cross.splitlines() if line.startswith("total"))
+    assert "1,814,073,344" in total and "batch norm" in total and "adaptive avg" in total
+    assert "fvcore skips" in r.stdout and "max_pool2d" in r.stdout
