@@ -98,10 +98,6 @@ def register(
     return deco
 
 
-def rule_for(op: Any) -> Rule | None:
-    return REGISTRY.get(op)
-
-
 # ---------------------------------------------------------------- helpers (pure)
 
 

@@ -506,12 +506,14 @@ def render_models(df: pd.DataFrame, fmt: str = "text") -> str:
     return table + "\n"
 
 
-def render_frame(df: pd.DataFrame, fmt: str = "text", title: str = "") -> str:
+def render_frame(
+    df: pd.DataFrame, fmt: str = "text", title: str = "", floatfmt: str = ".4g"
+) -> str:
     """Any result table (timings, peaks) in one of FORMATS."""
     if fmt == "json":
         return df.to_json(orient="records", indent=1)
     if fmt == "csv":
         return df.to_csv(index=False)
     tablefmt = "github" if fmt == "markdown" else "simple"
-    body = tabulate(df, headers="keys", tablefmt=tablefmt, showindex=False, floatfmt=".4g")
+    body = tabulate(df, headers="keys", tablefmt=tablefmt, showindex=False, floatfmt=floatfmt)
     return (f"{title}\n\n" if title else "") + body + "\n"

@@ -10,7 +10,6 @@ restored in ``finally``, also when the forward raises.
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -398,12 +397,3 @@ def analyze(
         peak_activation_bytes=peak,
         weight_bytes=weight_bytes,
     )
-
-
-def count_params(model: nn.Module) -> int:
-    """Parameter elements, each shared parameter once."""
-    return sum(p.numel() for p in model.parameters())
-
-
-def numel(shape: Sequence[int]) -> int:
-    return math.prod(shape)

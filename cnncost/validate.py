@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 
 from . import compare, plots, timing, zoo
+from .report import render_frame
 from .trace import analyze
 from .units import atomic_write, fmt_bytes
 
@@ -325,10 +326,8 @@ def _figures(folder: Path, whole: pd.DataFrame, comp: pd.DataFrame) -> dict[str,
     return stats
 
 
-def _md_table(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
-    from tabulate import tabulate
-
-    return tabulate(df, headers="keys", tablefmt="github", showindex=False, floatfmt=floatfmt)
+def _md_table(df: pd.DataFrame) -> str:
+    return render_frame(df, "markdown", floatfmt=".3g").rstrip("\n")
 
 
 def _summary(
